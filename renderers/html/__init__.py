@@ -1,0 +1,1 @@
+"""flatpeak-connect html."""
