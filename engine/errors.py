@@ -10,8 +10,10 @@ if TYPE_CHECKING:
     from flatpeak_connect.engine.models import FieldError
 
 __all__ = [
+    "BackendError",
     "ConnectError",
     "SchemaViolation",
+    "ScriptError",
     "ServerRejected",
     "SessionClosed",
     "TokenExpired",
@@ -95,6 +97,41 @@ class TransportError(ConnectError):
 
 class SessionClosed(ConnectError):
     """The session is over (complete, closed, expired or failed): nothing more may be sent."""
+
+
+class ScriptError(ConnectError, ValueError):
+    """A scripted input does not fit the session; the message names the route.
+
+    A malformed script, a step for another page than Connect's, a script that ran out, or an
+    answer Connect keeps refusing.
+    """
+
+
+class BackendError(ConnectError):
+    """FlatPeak's back-end API refused a call, could not be reached, or was not configured.
+
+    Args:
+        message: what happened, for people (never a credential).
+        url: the URL that was called, when one was.
+        status: the HTTP status, when there was a response.
+        code: the error ``code`` from the API's error body, when it sent one.
+        server_message: the error ``message`` from the API's error body, when it sent one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str = "",
+        status: int | None = None,
+        code: str | None = None,
+        server_message: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+        self.code = code
+        self.server_message = server_message
 
 
 class TransitionRefused(ConnectError):

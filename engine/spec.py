@@ -91,6 +91,15 @@ class ErrorSpec:
     message: str
     when: tuple[str, ...] = ()
     check: str | None = None
+    also: tuple[str, ...] = ()
+    """Further answer pointers at which the client decides the same code (one code, several
+    fields: ``date_format_invalid`` for both contract dates). ``pointer`` stays where a server
+    error with this code is shown."""
+
+    @property
+    def pointers(self) -> tuple[str, ...]:
+        """Every answer pointer this code is decided at: ``pointer``, then ``also``."""
+        return (self.pointer, *self.also)
 
     @property
     def client_side(self) -> bool:
