@@ -20,17 +20,15 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any
 
 import aiohttp
 import attrs
 
+from flatpeak_connect.engine._http import SessionOwner
 from flatpeak_connect.engine.errors import BackendError
 from flatpeak_connect.engine.redaction import TOKEN_PLACEHOLDER, get_logger, redact
 from flatpeak_connect.engine.spec import load_pack
-
-if TYPE_CHECKING:
-    from types import TracebackType
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -131,7 +129,7 @@ class TokenExchange:
         )
 
 
-class FlatPeakAPI:
+class FlatPeakAPI(SessionOwner):
     """A client of FlatPeak's back-end API (log in, create and exchange connect tokens).
 
     Use it as an async context manager, or call :meth:`close` when done. A caller-owned
@@ -178,8 +176,7 @@ class FlatPeakAPI:
         self.account_id = account_id
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
-        self._session = session
-        self._owns_session = session is None
+        super().__init__(session)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._refresh_margin = refresh_margin
         self._clock = clock
@@ -193,28 +190,6 @@ class FlatPeakAPI:
             f"<FlatPeakAPI base_url={self.base_url!r} account_id={self.account_id!r} "
             "api_key='[redacted]'>"
         )
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        """Close the HTTP session if this client created it."""
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
-        return self._session
 
     # -- authentication ---------------------------------------------------------------------
 

@@ -68,16 +68,8 @@ class TokenExpired(ConnectError):
     """The connect token is past its expiry: the host must create a new token."""
 
 
-class TransportError(ConnectError):
-    """Connect could not be reached, or answered something that is not a page.
-
-    Args:
-        message: what happened, for people.
-        url: the URL that was called.
-        status: the HTTP status, when there was a response.
-        code: the error ``code`` from Connect's error body, when it sent one.
-        server_message: the error ``message`` from Connect's error body, when it sent one.
-    """
+class _CallFailed(ConnectError):
+    """A call over HTTP failed: what was called, and what the other side said, if anything."""
 
     def __init__(
         self,
@@ -93,6 +85,18 @@ class TransportError(ConnectError):
         self.status = status
         self.code = code
         self.server_message = server_message
+
+
+class TransportError(_CallFailed):
+    """Connect could not be reached, or answered something that is not a page.
+
+    Args:
+        message: what happened, for people.
+        url: the URL that was called.
+        status: the HTTP status, when there was a response.
+        code: the error ``code`` from Connect's error body, when it sent one.
+        server_message: the error ``message`` from Connect's error body, when it sent one.
+    """
 
 
 class SessionClosed(ConnectError):
@@ -107,7 +111,7 @@ class ScriptError(ConnectError, ValueError):
     """
 
 
-class BackendError(ConnectError):
+class BackendError(_CallFailed):
     """FlatPeak's back-end API refused a call, could not be reached, or was not configured.
 
     Args:
@@ -117,21 +121,6 @@ class BackendError(ConnectError):
         code: the error ``code`` from the API's error body, when it sent one.
         server_message: the error ``message`` from the API's error body, when it sent one.
     """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        url: str = "",
-        status: int | None = None,
-        code: str | None = None,
-        server_message: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.url = url
-        self.status = status
-        self.code = code
-        self.server_message = server_message
 
 
 class TransitionRefused(ConnectError):

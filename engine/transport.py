@@ -20,17 +20,17 @@ import math
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from flatpeak_connect.engine._http import SessionOwner
 from flatpeak_connect.engine.errors import TransportError
 from flatpeak_connect.engine.redaction import TOKEN_PLACEHOLDER, get_logger, redact, redact_json
 from flatpeak_connect.engine.transcript import Exchange, read_transcript
 
 if TYPE_CHECKING:
     import os
-    from types import TracebackType
 
 __all__ = ["RETRY_ROUTES", "AiohttpTransport", "ReplayTransport"]
 
@@ -49,7 +49,7 @@ _NEVER_SENT: tuple[type[BaseException], ...] = (
 )
 
 
-class AiohttpTransport:
+class AiohttpTransport(SessionOwner):
     """Sends request envelopes to a Connect endpoint over HTTP with aiohttp.
 
     Use it as an async context manager, or call :meth:`close` when done. A caller-owned
@@ -94,8 +94,7 @@ class AiohttpTransport:
         self.max_backoff = max_backoff
         self.max_retry_after = max_retry_after
         self.retry_routes = frozenset(retry_routes)
-        self._session = session
-        self._owns_session = session is None
+        super().__init__(session)
         self._timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=connect_timeout, sock_read=read_timeout
         )
@@ -104,28 +103,6 @@ class AiohttpTransport:
 
     def __repr__(self) -> str:
         return f"<AiohttpTransport {self.url!r}>"
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        """Close the HTTP session if this transport created it (a caller's is left open)."""
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
-        return self._session
 
     async def send(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """POST ``payload`` to Connect and return the JSON answer.
