@@ -342,9 +342,7 @@ class _Turn:
             Step.ADDRESS: lambda: True,
             Step.PROVIDERS: lambda: session.rule_id is not None,
             Step.PROVIDER_NAME: lambda: session.rule_id is not None,
-            Step.TARIFFS: lambda: (
-                draft.provider_id is not None and draft.connection_type == "LIBRARY"
-            ),
+            Step.TARIFFS: lambda: self.offers_library(draft.provider_id),
             Step.SURCHARGE: lambda: has_provider and self.market() is not None,
             Step.REGION: lambda: has_provider and self.market() is not None,
         }
@@ -353,6 +351,11 @@ class _Turn:
         if step in _STEP_OF_STATUS.values():
             return connection is not None and _STEP_OF_STATUS.get(connection.status) is step
         return has_provider and step not in (Step.REDIRECT, Step.COMPLETE)
+
+    def offers_library(self, provider_id: str | None) -> bool:
+        """Whether the provider chosen has a tariff library to pick from."""
+        provider = self.world.scenario.provider(provider_id or "")
+        return provider is not None and "LIBRARY" in provider.connection_types
 
     def market(self) -> Market | None:
         """Return the market at the session's address, if it has one."""
@@ -928,6 +931,10 @@ class _Turn:
             stack.pop()
         if not stack:
             return self.end("BACK")
+        if stack[-1] is Step.TARIFFS:
+            # Back from the manual questions (TARIFF_MISSING) to the library: the customer
+            # picks from the list again, so the draft is a library tariff once more.
+            self.session.draft.connection_type = "LIBRARY"
         return self.show(stack[-1])
 
     def dismiss_direct(self) -> Reply:

@@ -90,6 +90,21 @@ class TestAnodeFlow:
         assert end["route"] == "session_redirect"
         assert end["data"]["redirect_url"] == _callback_with(s.token)
 
+    async def test_back_from_the_manual_questions_returns_to_the_tariff_list(
+        self, session: MakeSession
+    ) -> None:
+        """BACK after TARIFF_MISSING shows the library again, and a tariff can still be picked."""
+        s = await session("anode")
+        await s.to_providers(GB)
+        tariffs = await s.answer(data={"provider": {"id": NORTHGRID}})
+        assert tariffs["route"] == "tariff_select"
+        structure = await s.answer(action="TARIFF_MISSING")
+        assert structure["route"] == "tariff_structure_select"
+        again = await s.answer(action="BACK")
+        assert again["route"] == "tariff_select"
+        picked = await s.answer(data={"tariff": {"id": again["data"]["tariffs"][0]["id"]}})
+        assert picked["route"] != "tariff_select"
+
     async def test_back_without_a_route_answers_the_current_page(
         self, session: MakeSession
     ) -> None:
