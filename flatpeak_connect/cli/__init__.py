@@ -25,7 +25,16 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 # The subcommand modules, in the order `--help` lists them.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "validate",
+    "routes",
+    "demo",
+    "run",
+    "replay",
+    "token",
+    "simulator",
+    "serve",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,95 @@
+"""Fixtures of the browser tests: the stage, Debian's Chromium, axe-core, fresh contexts.
+
+One Chromium serves the whole run; each test gets a fresh browser context (no cookies).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from browser_support import AXE, CHROMIUM, AxeCheck, Stage, axe_violations
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+@pytest.fixture(scope="session")
+def stage() -> Iterator[Stage]:
+    """The simulator (and the apps started on it) for the whole run."""
+    running = Stage()
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="session")
+def app_urls(stage: Stage) -> dict[str, str]:
+    """One web app per protocol version, with the optional anode pages switched on."""
+    anode_options = {"route_options": {"tariff_name_capture": True, "contract_term_capture": True}}
+    return {
+        "zero": stage.start_app("zero"),
+        "anode": stage.start_app("anode", token_options=anode_options),
+    }
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """Playwright, for the whole run."""
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Debian's Chromium, headless, shared by every browser test."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
+    launched = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
+    yield launched
+    launched.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script (installed from npm by ``make browser-deps``)."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make browser-deps` (npm install)")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def context(browser: Browser, axe_source: str) -> Iterator[BrowserContext]:
+    """A fresh browser context (no cookies) with axe-core loaded into every page."""
+    made = browser.new_context(viewport={"width": 800, "height": 900}, locale="en-GB")
+    # An init script is added by the browser itself, so the page's CSP (no inline script)
+    # does not stop it, and the page under test is served exactly as a customer gets it.
+    made.add_init_script(script=axe_source)
+    made.set_default_timeout(15_000)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    """A new tab in the test's context."""
+    return context.new_page()
+
+
+@pytest.fixture
+def check_axe() -> AxeCheck:
+    """Assert that axe-core finds no violation on a page."""
+
+    def check(page: Page) -> None:
+        violations = axe_violations(page)
+        assert violations == [], json.dumps(
+            {"url": page.url, "title": page.title(), "violations": violations}, indent=2
+        )
+
+    return check
