@@ -1,6 +1,8 @@
 """Fixtures of the browser tests: the stage, Debian's Chromium, axe-core, fresh contexts.
 
-One Chromium serves the whole run; each test gets a fresh browser context (no cookies).
+One Chromium serves each test module; each test gets a fresh browser context (no cookies).
+Nothing here lives longer than a module: Playwright's sync API keeps an event loop running in
+the main thread while it is open, and the async tests of other folders need that thread free.
 """
 
 from __future__ import annotations
@@ -17,15 +19,15 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stage() -> Iterator[Stage]:
-    """The simulator (and the apps started on it) for the whole run."""
+    """The simulator (and the apps started on it) for one test module."""
     running = Stage()
     yield running
     running.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_urls(stage: Stage) -> dict[str, str]:
     """One web app per protocol version, with the optional anode pages switched on."""
     anode_options = {"route_options": {"tariff_name_capture": True, "contract_term_capture": True}}
@@ -35,16 +37,16 @@ def app_urls(stage: Stage) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
-    """Playwright, for the whole run."""
+    """Playwright, for one test module."""
     with sync_playwright() as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    """Debian's Chromium, headless, shared by every browser test."""
+    """Debian's Chromium, headless, shared by the browser tests of one module."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
     launched = playwright.chromium.launch(
