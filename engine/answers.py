@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 from babel.numbers import get_currency_precision, is_currency
 
-from flatpeak_connect.engine.models import FieldError, Page, resolve_pointer
+from flatpeak_connect.engine.models import FieldError, Page, is_array_index, resolve_pointer
 from flatpeak_connect.engine.validation import pointer_matches
 
 if TYPE_CHECKING:
@@ -445,9 +445,9 @@ def set_pointer(document: dict[str, Any], pointer: str, value: Any) -> None:
     current: Any = document
     for index, token in enumerate(tokens):
         last = index == len(tokens) - 1
-        follow: Any = None if last else ([] if tokens[index + 1].isdigit() else {})
+        follow: Any = None if last else ([] if is_array_index(tokens[index + 1]) else {})
         if isinstance(current, list):
-            if not token.isdigit():
+            if not is_array_index(token):
                 raise ValueError(f"pointer {pointer!r}: {token!r} is not an array index")
             position = int(token)
             while len(current) <= position:

@@ -19,6 +19,7 @@ __all__ = [
     "Page",
     "Rendered",
     "Submission",
+    "is_array_index",
     "resolve_pointer",
 ]
 
@@ -27,6 +28,15 @@ _MISSING = object()
 
 def _unescape(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
+
+
+def is_array_index(token: str) -> bool:
+    """Tell whether a JSON Pointer token names an array element.
+
+    Only ASCII digits do (RFC 6901): ``str.isdigit`` alone also accepts ``"²"``, which ``int``
+    refuses, so a hostile key in a document could otherwise crash whoever walks its pointers.
+    """
+    return token.isascii() and token.isdigit()
 
 
 def resolve_pointer(document: Any, pointer: str, default: Any = None) -> Any:
@@ -47,7 +57,7 @@ def resolve_pointer(document: Any, pointer: str, default: Any = None) -> Any:
         token = _unescape(raw)
         if isinstance(current, Mapping):
             current = current.get(token, _MISSING)
-        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
+        elif isinstance(current, list) and is_array_index(token) and int(token) < len(current):
             current = current[int(token)]
         else:
             return default

@@ -38,7 +38,7 @@ from referencing.jsonschema import DRAFT202012
 from flatpeak_connect import schemas
 from flatpeak_connect.engine.checks import CHECKS
 from flatpeak_connect.engine.errors import ConnectError
-from flatpeak_connect.engine.models import FieldError, resolve_pointer
+from flatpeak_connect.engine.models import FieldError, is_array_index, resolve_pointer
 from flatpeak_connect.engine.spec import available_versions, load_pack
 
 if TYPE_CHECKING:
@@ -172,11 +172,13 @@ def pointer_matches(pattern: str, pointer: str) -> bool:
     actual = _split(pointer)
     if len(wanted) != len(actual):
         return False
-    return all(w == a or (w == "*" and a.isdigit()) for w, a in zip(wanted, actual, strict=True))
+    return all(
+        w == a or (w == "*" and is_array_index(a)) for w, a in zip(wanted, actual, strict=True)
+    )
 
 
 def _sort_key(pointer: str) -> tuple[tuple[int, int, str], ...]:
-    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in _split(pointer))
+    return tuple((0, int(t), "") if is_array_index(t) else (1, 0, t) for t in _split(pointer))
 
 
 # --- ECMA-262 regular expressions for the Python validator ---------------------------------------
@@ -401,7 +403,7 @@ def _label(field: FieldSpec | None, pointer: str) -> str:
     if field is not None:
         label = field.label
     else:
-        steps = [s for s in _split(pointer) if not s.isdigit()]
+        steps = [s for s in _split(pointer) if not is_array_index(s)]
         label = steps[-1].replace("_", " ") if steps else "this answer"
     if len(label) > 1 and label[0].isupper() and not label[1].isupper():
         label = label[0].lower() + label[1:]

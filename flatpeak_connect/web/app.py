@@ -20,7 +20,6 @@ an HttpOnly, SameSite=Lax cookie; a restart with a persistent store resumes ever
 from __future__ import annotations
 
 import asyncio
-import hmac
 import re
 import secrets
 import weakref
@@ -58,7 +57,7 @@ from flatpeak_connect.renderers.html.view import (
     SKIP_FIELD,
 )
 from flatpeak_connect.web.config import WebConfig
-from flatpeak_connect.web.security import Signer, security_headers
+from flatpeak_connect.web.security import Signer, same_text, security_headers
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping
@@ -378,13 +377,14 @@ async def _index(request: web.Request) -> web.StreamResponse:
 
 
 async def _show(request: web.Request, session_id: str, state: SessionState) -> web.Response:
-    """Show where the session is, starting it again first if it never got a page."""
+    """Show where the session is, starting it again first if it never got a page or failed."""
     store = request.app[RUNTIME].config.store
     flow = _flow(request, state)
     step = flow.step
-    retry = flow.status is SessionStatus.NEW or (
-        flow.status is SessionStatus.FAILED and step.page is None
-    )
+    # A failed session is not over (a page that broke its schema, a start Connect refused):
+    # "Try again" asks Connect where the session is, else the customer would be stuck on the
+    # error page for good.
+    retry = flow.status in {SessionStatus.NEW, SessionStatus.FAILED}
     if retry and state.token is not None:
         try:
             step = await flow.start(state.token)
@@ -424,7 +424,7 @@ async def _start_with_token(request: web.Request, token: str) -> web.Response:
         if (
             state is not None
             and state.token is not None
-            and hmac.compare_digest(state.token, token)
+            and same_text(state.token, token)
             and state.status not in _ENDED
         ):
             # The same link opened again: carry on where the session is.
@@ -557,7 +557,7 @@ async def _return(request: web.Request) -> web.Response:
         session_id is not None
         and state is not None
         and state.token is not None
-        and hmac.compare_digest(state.token, token)
+        and same_text(state.token, token)
     )
     if not mine or session_id is None:
         # Back in another browser, or with the cookie gone: Connect knows where the session

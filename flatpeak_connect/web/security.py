@@ -28,7 +28,24 @@ if TYPE_CHECKING:
 
     from flatpeak_connect.engine.flow import SessionState
 
-__all__ = ["RedactingAccessLogger", "Signer", "security_headers"]
+__all__ = ["RedactingAccessLogger", "Signer", "same_text", "security_headers"]
+
+
+def same_text(expected: str, given: str) -> bool:
+    """Return whether ``given`` equals ``expected``, compared in constant time.
+
+    ``hmac.compare_digest`` refuses ``str`` with non-ASCII characters (a ``TypeError``), and
+    ``given`` comes from a request: both are compared as UTF-8 bytes so a hostile value is
+    simply unequal.
+
+    Args:
+        expected: the value the server holds (a token it made).
+        given: the value a request carried.
+
+    Returns:
+        Whether they are equal.
+    """
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
 
 
 class Signer:
@@ -51,7 +68,7 @@ class Signer:
 
     def check_csrf(self, session_id: str, token: str) -> bool:
         """Return whether ``token`` is the session's CSRF token (compared in constant time)."""
-        return hmac.compare_digest(self.csrf_token(session_id), token)
+        return same_text(self.csrf_token(session_id), token)
 
     def form_id(self, session_id: str, state: SessionState | None) -> str:
         """Return the id of the forms rendered for the session in ``state``."""
@@ -63,7 +80,7 @@ class Signer:
 
     def check_form_id(self, session_id: str, state: SessionState | None, form_id: str) -> bool:
         """Return whether ``form_id`` was rendered for the session as it is now."""
-        return hmac.compare_digest(self.form_id(session_id, state), form_id)
+        return same_text(self.form_id(session_id, state), form_id)
 
 
 def security_headers(

@@ -26,6 +26,7 @@ _COLOUR = re.compile(
 # A font-family list: names, optionally in double quotes, separated by commas.
 _FONT_NAME = r'(?:"[A-Za-z0-9 _-]{1,60}"|[A-Za-z0-9 _-]{1,60})'
 _FONT_FAMILY = re.compile(rf"{_FONT_NAME}(?:\s*,\s*{_FONT_NAME})*")
+_NOT_IN_A_LOGO_URL = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
 def _check_colour(_instance: Any, attribute: attrs.Attribute[str], value: str) -> None:
@@ -47,6 +48,10 @@ def _check_font(_instance: Any, _attribute: attrs.Attribute[str], value: str) ->
 def _check_logo(_instance: Any, _attribute: attrs.Attribute[str | None], value: str | None) -> None:
     if value is None:
         return
+    # A browser reads "/\\host" as "//host" (another site), and drops tabs and newlines:
+    # neither backslashes nor control characters belong in a logo's address.
+    if _NOT_IN_A_LOGO_URL.search(value):
+        raise ValueError(f"logo_url must not contain backslashes or control characters: {value!r}")
     parts = urlsplit(value)
     on_this_site = not parts.scheme and not parts.netloc and value.startswith("/")
     if not (on_this_site or (parts.scheme in {"http", "https"} and parts.netloc)):

@@ -61,23 +61,29 @@ FORM_ID_FIELD = "fp_form"
 # Actions that undo or remove something get the warning style.
 _DESTRUCTIVE = frozenset({"DISCONNECT"})
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def safe_url(value: Any) -> str | None:
-    """Return ``value`` if it is an absolute ``http(s)`` URL, else ``None``.
+    """Return ``value`` (trimmed) if it is an absolute ``http(s)`` URL, else ``None``.
 
     Every URL Connect sends goes through this before it reaches an ``href`` or ``src``: a
     ``javascript:`` or ``data:`` URL from a compromised or confused server is dropped.
     """
     if not isinstance(value, str):
         return None
+    url = value.strip()
+    # urlsplit drops tabs and newlines before it parses, and so do browsers, but a header
+    # does not: a control character could split the Location header or hide the scheme.
+    if _CONTROL.search(url):
+        return None
     try:
-        parts = urlsplit(value.strip())
+        parts = urlsplit(url)
     except ValueError:
         return None
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         return None
-    return value.strip()
+    return url
 
 
 def _dom_id(*parts: object) -> str:
@@ -415,6 +421,8 @@ def period_rows(
 
 
 _MAX_ROWS = 24
+# A row number as a form names it: ASCII digits ("²" is a digit to str.isdigit, not to int).
+_ROW_INDEX = re.compile(r"[0-9]{1,3}")
 
 
 def _form_rows(
@@ -428,7 +436,7 @@ def _form_rows(
         if not key.startswith(prefix):
             continue
         index_text, _, item = key[len(prefix) :].partition("-")
-        if index_text.isdigit() and int(index_text) < _MAX_ROWS and item in items:
+        if _ROW_INDEX.fullmatch(index_text) and int(index_text) < _MAX_ROWS and item in items:
             by_index.setdefault(int(index_text), {})[item] = _as_text(value)
     if not by_index:
         return []

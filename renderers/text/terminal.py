@@ -371,7 +371,8 @@ def _is_choice(text: str, choices: Sequence[Choice]) -> bool:
 
 
 def _choice(text: str, choices: Sequence[Choice]) -> Choice | None:
-    if text.isdigit() and 1 <= int(text) <= len(choices):
+    # ASCII digits only: "²" passes str.isdigit() but int() refuses it.
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(choices):
         return choices[int(text) - 1]
     lowered = text.lower()
     return next(

@@ -151,6 +151,13 @@ class TestQuestions:
         assert submission.data == {"provider": {"id": shown.data["providers"][1]["id"]}}
         assert "! Type a number from 1 to" in pipe.out.getvalue()
 
+    async def test_a_superscript_digit_is_not_a_number(self, pipe: Pipe) -> None:
+        """ "²" at a numbered prompt is asked again (str.isdigit accepts it; int() would not)."""
+        shown = fixture("zero", "provider_select")
+        pipe.type("²", "1")
+        submission = await pipe.collect(shown)
+        assert submission.data == {"provider": {"id": shown.data["providers"][0]["id"]}}
+
     async def test_action_at_a_prompt(self, pipe: Pipe) -> None:
         """An action name typed at a field's prompt answers the page with that action."""
         pipe.type("Provider-Missing")
