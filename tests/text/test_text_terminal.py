@@ -152,7 +152,7 @@ class TestQuestions:
         assert "! Type a number from 1 to" in pipe.out.getvalue()
 
     async def test_a_superscript_digit_is_not_a_number(self, pipe: Pipe) -> None:
-        """ "²" at a numbered prompt is asked again (str.isdigit accepts it; int() would not)."""
+        """A superscript 2 at a numbered prompt is asked again (a digit to isdigit, not to int)."""
         shown = fixture("zero", "provider_select")
         pipe.type("²", "1")
         submission = await pipe.collect(shown)
