@@ -42,3 +42,12 @@ class SessionOwner:
         if self._session is None:
             self._session = aiohttp.ClientSession()
         return self._session
+
+
+def describe_failure(exc: BaseException) -> str:
+    """Say in words why an HTTP call failed: the exception's text, else its kind.
+
+    ``str()``, not ``repr()``: aiohttp's reprs are its internals (``ConnectionKey(...)``), and a
+    bare ``TimeoutError`` has no text at all.
+    """
+    return str(exc) or type(exc).__name__

@@ -25,7 +25,7 @@ from typing import Any
 import aiohttp
 import attrs
 
-from flatpeak_connect.engine._http import SessionOwner
+from flatpeak_connect.engine._http import SessionOwner, describe_failure
 from flatpeak_connect.engine.errors import BackendError
 from flatpeak_connect.engine.redaction import TOKEN_PLACEHOLDER, get_logger, redact
 from flatpeak_connect.engine.spec import load_pack
@@ -394,7 +394,8 @@ class FlatPeakAPI(SessionOwner):
             ) as response:
                 status, raw = response.status, await response.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
-            unreachable = redact(f"cannot reach the FlatPeak API at {url}: {exc!r}")
+            reason = describe_failure(exc)
+            unreachable = redact(f"cannot reach the FlatPeak API at {url}: {reason}")
             raise BackendError(unreachable, url=url) from exc
         try:
             body = json.loads(raw) if raw else {}

@@ -73,6 +73,17 @@ def _redacted(value: str | None) -> str:
     return repr(None if value is None else TOKEN_PLACEHOLDER)
 
 
+def _restored_status(state: SessionState) -> SessionStatus:
+    """Return where a state saved with a request in flight picks up again.
+
+    A login URL is kept only from the redirect until the next page: with one, the request was
+    the resume (or a start) after a provider login, and the customer is back at that login.
+    """
+    if state.redirect_url is not None:
+        return SessionStatus.REDIRECTING
+    return SessionStatus.AWAITING_INPUT if state.page else SessionStatus.NEW
+
+
 @attrs.frozen
 class Step:
     """Where a session is after one move: what to show, or how it ended.
@@ -209,8 +220,9 @@ class Flow:
         """Rebuild a flow where ``state`` left it (after a restart, on another worker).
 
         A state saved while a request was in flight (``starting``, ``submitting``) cannot
-        know Connect's answer: it comes back as ``awaiting_input`` when it has a page (the
-        customer's answer kept, to send again) and as ``new`` otherwise; ``start()`` asks
+        know Connect's answer: it comes back as ``redirecting`` when the request was the resume
+        after a provider login (``resume()`` again), as ``awaiting_input`` when it has a page
+        (the customer's answer kept, to send again) and as ``new`` otherwise; ``start()`` asks
         Connect where the session is.
 
         Args:
@@ -234,7 +246,7 @@ class Flow:
         )
         status = state.status
         if status in _IN_FLIGHT:
-            status = SessionStatus.AWAITING_INPUT if state.page else SessionStatus.NEW
+            status = _restored_status(state)
         flow.machine = Machine(
             flow.pack,
             flow.machine.validator,
@@ -497,8 +509,9 @@ class Flow:
         )
 
     async def _send(self, request: Request) -> Step:
-        await self.events.publish(ev.Submitted(self.version, request.route, request.payload))
         try:
+            # Inside the try: a cancel while a subscriber awaits must not leave it in flight.
+            await self.events.publish(ev.Submitted(self.version, request.route, request.payload))
             body = await self.transport.send(request.payload)
         except TransportError as exc:
             self.machine.send_failed(str(exc))

@@ -39,6 +39,7 @@ from flatpeak_connect.engine.models import (
     Submission,
     resolve_pointer,
 )
+from flatpeak_connect.engine.redaction import redact
 
 if TYPE_CHECKING:
     from flatpeak_connect.engine.spec import ProtocolPack
@@ -606,7 +607,8 @@ class Machine:
 
     def _receive_error(self, body: Mapping[str, Any]) -> Effect:
         code = str(body.get("code") or "")
-        message = str(body.get("message") or code or "Connect refused the request.")
+        # Connect's text may quote the connect token; it goes on into outcomes, events, errors.
+        message = redact(str(body.get("message") or code or "Connect refused the request."))
         if code == "token_expired":
             self.fire(MachineEvent.EXPIRE)
             self.outcome = Outcome(

@@ -14,6 +14,7 @@ decides what it means. :class:`TransportError` is raised only when no usable JSO
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import email.utils
 import json
 import math
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from flatpeak_connect.engine._http import SessionOwner
+from flatpeak_connect.engine._http import SessionOwner, describe_failure
 from flatpeak_connect.engine.errors import TransportError
 from flatpeak_connect.engine.redaction import TOKEN_PLACEHOLDER, get_logger, redact, redact_json
 from flatpeak_connect.engine.transcript import Exchange, read_transcript
@@ -125,18 +126,20 @@ class AiohttpTransport(SessionOwner):
                 status, headers, raw = await self._post(payload)
             except _NEVER_SENT as exc:
                 # The connection was never made, so the request never left: always safe.
+                reason = describe_failure(exc)
                 if attempt < self.retries:
                     attempt += 1
-                    await self._wait(self._backoff(attempt), route, f"cannot connect: {exc}")
+                    await self._wait(self._backoff(attempt), route, f"cannot connect: {reason}")
                     continue
-                raise self._error(f"cannot connect to Connect: {exc}") from exc
+                raise self._error(f"cannot connect to Connect: {reason}") from exc
             except (aiohttp.ClientError, TimeoutError) as exc:
                 # The request may have reached Connect: only a start or resume is sent again.
+                reason = describe_failure(exc)
                 if safe and attempt < self.retries:
                     attempt += 1
-                    await self._wait(self._backoff(attempt), route, f"no answer: {exc!r}")
+                    await self._wait(self._backoff(attempt), route, f"no answer: {reason}")
                     continue
-                raise self._error(f"no answer from Connect: {exc!r}") from exc
+                raise self._error(f"no answer from Connect: {reason}") from exc
             if attempt < self.retries:
                 delay = self._retry_delay(status, headers, safe=safe, attempt=attempt + 1)
                 if delay is not None:
@@ -200,6 +203,9 @@ def _parse_retry_after(value: str | None) -> float | None:
             when = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError):
             return None
+        if when.tzinfo is None:
+            # An HTTP date is always GMT; the asctime form (and ``-0000``) just do not say so.
+            when = when.replace(tzinfo=dt.UTC)
         seconds = when.timestamp() - time.time()
     if math.isnan(seconds):
         return None

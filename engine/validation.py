@@ -39,6 +39,7 @@ from flatpeak_connect import schemas
 from flatpeak_connect.engine.checks import CHECKS
 from flatpeak_connect.engine.errors import ConnectError
 from flatpeak_connect.engine.models import FieldError, is_array_index, resolve_pointer
+from flatpeak_connect.engine.redaction import redact
 from flatpeak_connect.engine.spec import available_versions, load_pack
 
 if TYPE_CHECKING:
@@ -323,7 +324,8 @@ _TYPE_NAMES: Final = {
 
 
 def _short(value: Any, limit: int = 40) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    # Redacted before it is cut: a quoted value may hold a connect token (a login's fp_cot).
+    text = redact(json.dumps(value, ensure_ascii=False, default=str))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -167,6 +167,21 @@ class TestBearer:
         assert "sk_test_wrong" not in str(caught.value)
 
 
+class TestUnreachable:
+    """An API that cannot be reached."""
+
+    async def test_the_message_says_what_happened_in_words(self) -> None:
+        """A refused connection names the URL and the reason, not a library's repr."""
+        # Port 9 (discard) on loopback: nothing listens there, so the connection is refused.
+        async with FlatPeakAPI(ACCOUNT, KEY, "http://127.0.0.1:9") as api:
+            with pytest.raises(BackendError) as caught:
+                await api.bearer()
+        message = str(caught.value)
+        assert message.startswith("cannot reach the FlatPeak API at http://127.0.0.1:9/login: ")
+        assert "ConnectionKey" not in message
+        assert "Cannot connect to host 127.0.0.1:9" in message
+
+
 class TestCredentials:
     """Where credentials come from, and where they never go."""
 
