@@ -147,6 +147,7 @@ async def connect(request: web.Request) -> web.Response:
                 context=f"connect.{reply.route or 'error'}",
                 now=iso_z(sim.world.now()),
                 connect_token=str(body.get("connect_token", "")),
+                live_mode=sim.live_mode,
             )
     return web.json_response(body, status=status)
 
@@ -260,6 +261,7 @@ def _immediate(
             context=context,
             now=now,
             connect_token=token or "",
+            live_mode=sim.live_mode,
         )
         return web.json_response(
             body, status=429, headers={hdrs.RETRY_AFTER: str(fault.retry_after)}
@@ -272,6 +274,7 @@ def _immediate(
             context=context,
             now=now,
             connect_token=token or "",
+            live_mode=sim.live_mode,
         )
         return web.json_response(body, status=fault.status)
     if fault.kind == "drop":

@@ -111,6 +111,12 @@ def _reject(code: str, message: str) -> _Rejected:
     return _Rejected(code, message)
 
 
+def _not_json(constant: str) -> None:
+    # Python's json reads NaN and Infinity; JSON has no such tokens, and a page echoing one
+    # back would break every client's JSON parser.
+    raise ValueError(f"{constant} is not a JSON value")
+
+
 def _object(value: Any, what: str) -> dict[str, Any]:
     if value is None:
         return {}
@@ -135,11 +141,20 @@ class Conversation:
         world: the simulator's state.
         anode_summary_route: how anode's summary route is spelled (``tariffs_summary`` as the
             docs have it, or ``tariff_summary`` as FlatPeak's web client reads it).
+        live_mode: the ``live_mode`` of errors sent before a token is known (the simulator's
+            credentials are live or test).
     """
 
-    def __init__(self, world: World, *, anode_summary_route: str = "tariffs_summary") -> None:
+    def __init__(
+        self,
+        world: World,
+        *,
+        anode_summary_route: str = "tariffs_summary",
+        live_mode: bool = False,
+    ) -> None:
         self.world = world
         self.anode_summary_route = anode_summary_route
+        self.live_mode = live_mode
 
     def handle(self, raw: bytes, *, base_url: str) -> Reply:
         """Answer one POST to the Connect endpoint.
@@ -156,7 +171,7 @@ class Conversation:
         """
         now = iso_z(self.world.now())
         try:
-            body = json.loads(raw or b"null")
+            body = json.loads(raw or b"null", parse_constant=_not_json)
         except (ValueError, UnicodeDecodeError) as error:
             return Reply(
                 400,
@@ -165,6 +180,7 @@ class Conversation:
                     message=f"The request body is not JSON ({error}).",
                     context="connect",
                     now=now,
+                    live_mode=self.live_mode,
                 ),
             )
         if not isinstance(body, dict):
@@ -175,6 +191,7 @@ class Conversation:
                     message="The request body must be a JSON object.",
                     context="connect",
                     now=now,
+                    live_mode=self.live_mode,
                 ),
             )
         token = body.get("connect_token")
@@ -186,6 +203,7 @@ class Conversation:
                     message="The request has no connect_token.",
                     context="connect",
                     now=now,
+                    live_mode=self.live_mode,
                 ),
             )
         session = self.world.sessions.get(token)
@@ -197,6 +215,7 @@ class Conversation:
                     message="This connect token does not exist. Create a new one.",
                     context="connect",
                     now=now,
+                    live_mode=self.live_mode,
                     connect_token=token,
                 ),
             )
@@ -313,6 +332,11 @@ class _Turn:
             opened = self.begin()
             if session.final_page is not None:
                 return opened
+            opened_on = session.step
+            if opened_on is not None and opened_on in ACTION_ONLY and step in ACTION_ONLY:
+                # The guide's recipe names the summary route whatever state the location's
+                # tariff is in: the action goes to the page the location opens on.
+                step = opened_on
         if not self.answerable(step):
             current = self.view.route_of(session.step) if session.step else "none"
             return self.error(
@@ -624,6 +648,9 @@ class _Turn:
         draft = self.session.draft
         draft.cost = self._cost(data.get("cost"), "cost")
         draft.hours = None
+        # The page may be a re-sent one (browser history) after another structure was chosen:
+        # the answer to it decides.
+        draft.structure = "FIXED"
         return self.manual_tail()
 
     def on_rate_tod(self, data: dict[str, Any]) -> Reply:
@@ -658,6 +685,8 @@ class _Turn:
             for item in hours
         ]
         draft.cost = None
+        if draft.structure != "ADVANCED":  # as for the fixed rate: this answer decides
+            draft.structure = "TIME_OF_DAY"
         return self.manual_tail()
 
     def on_surcharge(self, data: dict[str, Any]) -> Reply:
@@ -686,6 +715,7 @@ class _Turn:
             draft.region = self._region(data.get("region"))
         draft.surcharge_fixed = float(fixed)
         draft.surcharge_percentage = float(percentage)
+        draft.structure = "MARKET"  # as for the rate pages: this answer decides
         return self.manual_tail() if draft.manual else self.finish()
 
     def _region(self, region: Any) -> str:

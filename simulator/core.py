@@ -66,14 +66,16 @@ class Simulator:
     ) -> None:
         self.scenario = scenario
         self.world = World(scenario, clock, expires_in)
+        self.live_mode = api_key.startswith("sk_live_")
         self.conversation = Conversation(
-            self.world, anode_summary_route=scenario.options.anode_summary_route
+            self.world,
+            anode_summary_route=scenario.options.anode_summary_route,
+            live_mode=self.live_mode,
         )
         self.faults = FaultBook(scenario.faults)
         self.selfcheck = SelfCheck() if strict else None
         self.account_id = account_id
         self.api_key = api_key
-        self.live_mode = api_key.startswith("sk_live_")
         self._secret = secrets.token_bytes(32)
         self._stopping: asyncio.Event | None = None
 

@@ -10,6 +10,7 @@ code and a message a customer can act on.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
@@ -68,8 +69,17 @@ class Rejection:
 
 
 def is_number(value: Any) -> bool:
-    """Return whether ``value`` is a JSON number (``true`` and ``false`` are not)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """Return whether ``value`` is a JSON number a price can be (``true`` and ``false`` are not).
+
+    A number beyond a double (``1e400`` reads as infinity, ``10**400`` as an int too large for a
+    float) is not: echoed back it would be ``Infinity``, which is not JSON.
+    """
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def parse_time(value: Any) -> int | None:

@@ -76,6 +76,21 @@ class TestLogin:
             s = Connect(http, sim.url, await backend.create_token("anode"), "anode")
             assert (await s.start())["live_mode"] is True
 
+    async def test_configured_live_key_makes_every_error_live(
+        self, http: aiohttp.ClientSession
+    ) -> None:
+        """With an sk_live_ key, Connect's envelope errors and injected faults are live_mode."""
+        key = "sk_live_0123456789abcdef"
+        async with SimulatorServer(account_id="acc_0a0a0a0a0a0a0a0a0a0a0a0a", api_key=key) as sim:
+            for body in ({"route": "session_start"}, {"connect_token": "cot_unknown"}):
+                async with http.post(f"{sim.url}/", json=body) as response:
+                    error = await response.json()
+                assert (error["object"], error["live_mode"]) == ("error", True), error
+            sim.add_fault("rate_limit")
+            async with http.post(f"{sim.url}/", json={"connect_token": "cot_x"}) as response:
+                assert response.status == 429
+                assert (await response.json())["live_mode"] is True
+
 
 class TestBearerRequired:
     """The back-end endpoints that need a bearer token."""

@@ -45,6 +45,27 @@ class TestServerOwnsTheSession:
         assert (await s.start())["route"] == "provider_select"
 
     @pytest.mark.parametrize("version", VERSIONS)
+    async def test_a_resent_rate_page_overrides_a_later_structure_choice(
+        self, session: MakeSession, version: str
+    ) -> None:
+        """Re-sending the fixed-rate page after choosing MARKET gives a fixed tariff, and back."""
+        s = await session(version)
+        await s.to_structure(GB)
+        await s.answer(data={"options": ["FIXED"]})
+        await s.post("tariff_structure_select", data={"options": ["MARKET"]})
+        fixed = await s.post("rate_fixed_capture", data={"cost": 0.3})
+        if fixed["route"] == "tariff_name_capture":  # zero asks the name and contract term
+            await s.answer(data={"tariff": {"name": "Flat"}})
+            fixed = await s.post("contract_term_capture")
+        assert fixed["data"]["tariff"]["structure_type"] == "FIXED", fixed
+        surcharge = "market_surcharge_capture" if version == "zero" else "surcharge_capture"
+        market = await s.post(surcharge, data={"surcharge": {"fixed": 0.01, "percentage": 5}})
+        if market["route"] == "tariff_name_capture":
+            await s.answer(data={"tariff": {"name": "Tracker"}})
+            market = await s.post("contract_term_capture")
+        assert market["data"]["tariff"]["structure_type"] == "MARKET", market
+
+    @pytest.mark.parametrize("version", VERSIONS)
     async def test_a_refused_earlier_page_leaves_the_session_in_place(
         self, session: MakeSession, version: str
     ) -> None:
@@ -171,6 +192,17 @@ class TestEnvelope:
         )
         assert (status, body["code"]) == (400, "data_json_invalid")
 
+    async def test_body_over_the_size_limit(
+        self, http: aiohttp.ClientSession, sim: SimulatorServer
+    ) -> None:
+        """A body over 1 MiB is a 413 error object, with CORS, not a bare aiohttp page."""
+        payload = json.dumps({"connect_token": "cot_x", "pad": "x" * (1024 * 1024)}).encode()
+        async with http.post(f"{sim.url}/", data=payload) as response:
+            assert response.status == 413
+            assert response.headers["Access-Control-Allow-Origin"] == "*"
+            body = await response.json()
+        assert (body["object"], body["type"]) == ("error", "invalid_request")
+
     async def test_unknown_token(self, http: aiohttp.ClientSession, sim: SimulatorServer) -> None:
         """A token the simulator never issued is a 404 token_not_found that names the token."""
         payload = {"connect_token": "cot_000000000000000000000000", "route": "session_start"}
@@ -195,3 +227,46 @@ class TestEnvelope:
         assert status == 200
         assert page["route"] == "postal_address_capture"
         assert page["connect_token"] == token
+
+
+class TestNumbers:
+    """Numbers outside what JSON and a price can hold."""
+
+    async def _post_text(
+        self, http: aiohttp.ClientSession, url: str, text: str
+    ) -> tuple[int, dict[str, object]]:
+        async with http.post(f"{url}/", data=text.encode()) as response:
+            # A strict parse: NaN and Infinity are not JSON; a browser's JSON.parse refuses them.
+            return response.status, json.loads(await response.text(), parse_constant=_no_constant)
+
+    async def test_nan_and_infinity_tokens_are_not_json(
+        self, http: aiohttp.ClientSession, sim: SimulatorServer, backend: Backend
+    ) -> None:
+        """A body with NaN or Infinity (not JSON, though Python reads it) is data_json_invalid."""
+        token = await backend.create_token("anode")
+        for constant in ("NaN", "Infinity", "-Infinity"):
+            text = f'{{"connect_token": "{token}", "route": "session_start", "n": {constant}}}'
+            status, body = await self._post_text(http, sim.url, text)
+            assert (status, body["code"]) == (400, "data_json_invalid"), body
+
+    @pytest.mark.parametrize("version", VERSIONS)
+    async def test_a_price_too_large_for_a_number_is_refused(
+        self, http: aiohttp.ClientSession, sim: SimulatorServer, session: MakeSession, version: str
+    ) -> None:
+        """A price beyond a double (1e400, 10**400) is data_json_invalid, not an Infinity page."""
+        s = await session(version)
+        await s.to_structure()
+        await s.answer(data={"options": ["FIXED"]})
+        for number in ("1e400", "1" + "0" * 400):
+            text = (
+                f'{{"connect_token": "{s.token}", "route": "rate_fixed_capture", '
+                f'"data": {{"cost": {number}}}}}'
+            )
+            status, body = await self._post_text(http, sim.url, text)
+            assert (status, body["code"]) == (STATUS[version], "data_json_invalid"), body
+        page = await s.answer(data={"cost": 0.25})  # the refusals left the session in place
+        assert page["route"] in ("tariff_name_capture", "tariffs_summary")
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")

@@ -291,6 +291,18 @@ class TestZeroExistingLocation:
         done = await s.post("summary_fixed_confirm", action="DISCONNECT")
         assert done["route"] == "session_complete"
 
+    async def test_disconnect_without_a_start_call_on_pending_and_failed_locations(
+        self, session: MakeSession, backend: Backend
+    ) -> None:
+        """The settings-page DISCONNECT to the summary route also ends a pending or failed one."""
+        for location in (LOC_PENDING, LOC_FAILED):
+            s = await session("zero", location_id=location)
+            done = await s.post("summary_fixed_confirm", action="DISCONNECT")
+            assert done["route"] == "session_complete"
+            status, ids = await backend.exchange(s.token)
+            assert (status, ids["complete_action"]) == (200, "DISCONNECT")
+            assert ids["location_id"] == location
+
     async def test_pending_and_failed_locations(self, session: MakeSession) -> None:
         """Tokens for pending and failed locations open on the pending and failed pages."""
         pending = await session("zero", location_id=LOC_PENDING)
