@@ -14,6 +14,7 @@ from flatpeak_connect.engine.inputs import ScriptedInput
 from flatpeak_connect.engine.models import Outcome, OutcomeStatus
 from flatpeak_connect.engine.spec import load_pack
 from flatpeak_connect.engine.transport import ReplayTransport
+from flatpeak_connect.renderers.text.sanitize import clean
 
 if TYPE_CHECKING:
     from flatpeak_connect.engine.transcript import Exchange
@@ -66,6 +67,13 @@ def _answers(exchanges: tuple[Exchange, ...], version: str) -> list[dict[str, An
     return steps
 
 
+def _refuse(console: Console, file: str, reason: str) -> int:
+    """Print the failed outcome of a file that cannot be replayed; return the usage status."""
+    message = f"Cannot replay {file}: {reason}"
+    print_outcome(Outcome(OutcomeStatus.FAILED, message=message), out=console.out)
+    return EXIT_USAGE
+
+
 def replay(args: argparse.Namespace) -> int:
     """Run the ``replay`` command.
 
@@ -78,16 +86,20 @@ def replay(args: argparse.Namespace) -> int:
     console = Console(args.renderer)
     try:
         transport = ReplayTransport.from_file(args.file)
-        version = transport.version or "the transcript does not say its protocol version"
+        version = transport.version
+        if version is None:
+            return _refuse(
+                console,
+                args.file,
+                "it is not a transcript (no recorded exchange names its protocol version).",
+            )
         flow = Flow(version, transport)
         script = ScriptedInput(_answers(transport.exchanges, version))
     except (OSError, ValueError, UnknownVersion, ScriptError) as exc:
-        message = f"Cannot replay {args.file}: {getattr(exc, 'strerror', None) or exc}"
-        print_outcome(Outcome(OutcomeStatus.FAILED, message=message), out=console.out)
-        return EXIT_USAGE
+        return _refuse(console, args.file, str(getattr(exc, "strerror", None) or exc))
 
     async def back_from_login(url: str) -> None:
-        console.say(f"(replay) The customer was sent to sign in at {url}")
+        console.say(f"(replay) The customer was sent to sign in at {clean(url)}")
 
     outcome, status = asyncio.run(
         run_session(flow, transport.token, console, script, on_redirect=back_from_login)

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from flatpeak_connect.cli import EXIT_USAGE
 from flatpeak_connect.cli._session import (
@@ -15,7 +16,7 @@ from flatpeak_connect.cli._session import (
     print_outcome,
     run_session,
 )
-from flatpeak_connect.engine.errors import ScriptError, UnknownVersion
+from flatpeak_connect.engine.errors import ConnectError, ScriptError, UnknownVersion
 from flatpeak_connect.engine.flow import Flow
 from flatpeak_connect.engine.inputs import ScriptedInput
 from flatpeak_connect.engine.models import Outcome, OutcomeStatus
@@ -120,6 +121,12 @@ def run(args: argparse.Namespace) -> int:
     if args.protocol not in available_versions():
         known = ", ".join(available_versions())
         return _usage_error(f"Unknown protocol version {args.protocol!r} (known: {known}).")
+    connect_url = urlsplit(args.connect_url)
+    if connect_url.scheme not in {"http", "https"} or not connect_url.netloc:
+        return _usage_error(
+            f"--connect-url must be an http or https URL, such as http://127.0.0.1:8765/ "
+            f"(not {args.connect_url!r})."
+        )
     script: ScriptedInput | None = None
     if args.script:
         try:
@@ -157,5 +164,18 @@ async def _session(
         if recorder is not None:
             recorder.attach(flow.events)
         source: InputSource = script if script is not None else console.input_source()
-        on_redirect = None if script is not None else login_waiter(console, flow)
+        on_redirect = _cannot_sign_in if script is not None else login_waiter(console, flow)
         return await run_session(flow, args.token, console, source, on_redirect=on_redirect)
+
+
+async def _cannot_sign_in(url: str) -> None:
+    """End a scripted run at a provider sign-in, saying how a person would go on.
+
+    Raises:
+        ConnectError: always; the run ends as ``failed`` with this message.
+    """
+    message = (
+        f"A scripted session cannot sign in to a supplier: open {url} in a browser, "
+        "or run without --script to sign in at the prompt."
+    )
+    raise ConnectError(message)

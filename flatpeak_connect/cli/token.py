@@ -19,7 +19,7 @@ from flatpeak_connect.engine.backend import (
     FlatPeakAPI,
 )
 from flatpeak_connect.engine.errors import BackendError, UnknownVersion
-from flatpeak_connect.engine.spec import available_versions
+from flatpeak_connect.engine.spec import available_versions, load_pack
 
 if TYPE_CHECKING:
     from flatpeak_connect.engine.backend import TokenExchange
@@ -215,6 +215,13 @@ def _create(args: argparse.Namespace) -> int:
     except UnknownVersion as exc:
         return _fail(str(exc), EXIT_USAGE)
     except BackendError as exc:
+        return_field = load_pack(args.protocol).token.return_field
+        if exc.code == f"{return_field}_missing" and not args.return_url:
+            # FlatPeak names its own field; the person typing the command needs the flag.
+            return _fail(
+                f"{args.protocol} tokens need --return-url (FlatPeak's {return_field}): {exc}",
+                EXIT_USAGE,
+            )
         return _fail(str(exc), EXIT_FAILED)
     print(json.dumps(answer) if args.json else answer["connect_token"])
     return EXIT_OK

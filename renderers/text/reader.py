@@ -93,8 +93,10 @@ class LineReader:
         elif self._buffer:
             line, self._buffer = self._buffer, b""
         else:
-            self.stdout.write("\n")
-            self.stdout.flush()
+            if prompt:
+                # End the prompt's line; with no prompt (JSON lines) there is no line to end.
+                self.stdout.write("\n")
+                self.stdout.flush()
             raise InputClosed("eof")
         text = line.decode("utf-8", errors="replace").rstrip("\r")
         if self.echo if self.echo is not None else not self.interactive:

@@ -38,6 +38,9 @@ VIEW_MODEL = Draft202012Validator(
 )
 TARIFF = "trt_adeddae17fe8e92398b3b78a"
 """Northgrid Standard, a library tariff of the default scenario."""
+HILLTOP = "prv_eaf69b96162ebcda9d1bf80e"
+"""Hilltop Power, a DIRECT supplier of the default scenario (its sign-in is a redirect)."""
+SIGN_IN_STEP = {"route": "provider_select", "data": {"provider": {"id": HILLTOP}}}
 
 ZERO_LIBRARY = [
     {"route": "postal_address_capture", "data": {"postal_address": {**GB_ADDRESS, "state": ""}}},
@@ -176,6 +179,17 @@ class TestScripted:
         assert result.outcome["status"] == "failed"
         assert "not JSON" in result.err
 
+    async def test_connect_url_that_is_not_a_url(self, tmp_path: Path) -> None:
+        """A --connect-url that is not an http(s) URL is a usage error, before any request."""
+        result = await cli(
+            "run", "--token", "cot_x", "--connect-url", "127.0.0.1:8765",
+            "--script", write_script(tmp_path, ZERO_LIBRARY),
+        )  # fmt: skip
+        assert result.status == 2
+        assert result.outcome["status"] == "failed"
+        assert "--connect-url" in result.outcome["message"]
+        assert "retrying" not in result.err
+
     async def test_expired_token(self, sim: SimulatorServer, tmp_path: Path) -> None:
         """An expired token ends the session as expired, exit 1."""
         token = await new_token(sim, "zero")
@@ -215,6 +229,53 @@ class TestScripted:
         result = await cli("replay", str(path))
         assert result.status == 2
         assert "Cannot replay" in result.outcome["message"]
+
+    async def test_replay_of_an_empty_file(self, tmp_path: Path) -> None:
+        """An empty file is refused as not a transcript, in words a person can act on."""
+        path = tmp_path / "empty.jsonl"
+        path.write_text("")
+        result = await cli("replay", str(path))
+        assert result.status == 2
+        assert result.outcome["message"] == (
+            f"Cannot replay {path}: it is not a transcript (no recorded exchange names its "
+            "protocol version)."
+        )
+
+    async def test_replay_cleans_the_sign_in_url(
+        self, sim: SimulatorServer, tmp_path: Path
+    ) -> None:
+        """A sign-in URL in a transcript is printed without its terminal escape sequences."""
+        token = await new_token(sim, "zero")
+        record = tmp_path / "session.jsonl"
+        await cli(
+            "run", "--token", token, "--connect-url", f"{sim.url}/", "--version", "zero",
+            "--script", write_script(tmp_path, [*ZERO_LIBRARY[:1], SIGN_IN_STEP]),
+            "--record", str(record),
+        )  # fmt: skip
+        lines = [json.loads(line) for line in record.read_text().splitlines()]
+        assert lines[-1]["route"] == "session_redirect"
+        lines[-1]["body"]["data"]["redirect_url"] += "&x=\x1b]0;forged\x07\x1b[2J"
+        record.write_text("".join(json.dumps(line) + "\n" for line in lines))
+        result = await cli("replay", str(record))
+        assert "sign in at http" in result.out
+        assert "\x1b" not in result.out
+        assert "\x07" not in result.out
+
+    async def test_scripted_sign_in(self, sim: SimulatorServer, tmp_path: Path) -> None:
+        """A provider sign-in ends a scripted run as failed, saying what to do instead."""
+        token = await new_token(sim, "zero")
+        result = await cli(
+            "run", "--token", token, "--connect-url", f"{sim.url}/", "--version", "zero",
+            "--script", write_script(tmp_path, [*ZERO_LIBRARY[:1], SIGN_IN_STEP]),
+        )  # fmt: skip
+        assert result.status == 1
+        assert result.outcome["status"] == "failed"
+        assert result.outcome["route"] == "session_redirect"
+        message = result.outcome["message"]
+        assert "A scripted session cannot sign in to a supplier" in message
+        assert f"{sim.url}/provider/{HILLTOP}/login?fp_cot=" in message
+        assert "without --script" in message
+        assert "on_redirect" not in message
 
 
 class TestJsonOverStdio:
@@ -260,6 +321,19 @@ class TestJsonOverStdio:
         for view in views:
             assert not list(VIEW_MODEL.iter_errors(view))
         assert outcome["status"] == "complete"
+
+    async def test_end_of_input(self, sim: SimulatorServer) -> None:
+        """When the program's input ends, standard output still holds nothing but JSON lines."""
+        token = await new_token(sim, "anode")
+        result = await cli(
+            "run", "--token", token, "--connect-url", f"{sim.url}/", "--renderer", "json"
+        )
+        assert result.status == 1
+        assert result.outcome["status"] == "closed"
+        assert [json.loads(line)["route"] for line in result.lines] == [
+            "postal_address_capture",
+            "postal_address_capture",
+        ]
 
 
 @pytest.fixture(scope="module")
@@ -327,6 +401,15 @@ class TestToken:
         assert result.status == 1
         assert result.err.startswith("flatpeak-connect: ")
         assert "sk_test_wrong" not in result.err
+
+    async def test_anode_without_return_url(self, sim: SimulatorServer) -> None:
+        """An anode token refused for want of a return URL is a usage error naming the flag."""
+        result = await cli(
+            "token", "create", "--api-url", sim.url, "--callback-url", "https://app.example/done"
+        )
+        assert result.status == 2
+        assert result.out == ""
+        assert "--return-url" in result.err
 
     async def test_no_credentials_for_flatpeak(self) -> None:
         """FlatPeak's own API without credentials is a usage error naming the variables."""
