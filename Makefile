@@ -1,13 +1,14 @@
 # One place for the commands the README and CI use.
 #   make demo   - install, then run a Connect session in the terminal against the embedded simulator
-#   make test   - install everything the tests need (Python packages, Chromium, axe-core), then
+#   make test   - install everything the tests need (Python packages, Chromium, redis-server,
+#                 axe-core), then
 #                 run the linters, the type checker and the test suite
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo serve install install-test browser-deps lint typecheck check pytest test bench clean
+.PHONY: demo serve install install-test test-deps lint typecheck check pytest test bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -20,10 +21,13 @@ install-test: $(PY)
 	$(PIP) install -e '.[test]' --config-settings editable_mode=strict
 
 # Debian's Chromium for the browser tests (a Playwright browser download does not work offline),
-# and axe-core from npm for the accessibility checks.
-browser-deps:
+# Debian's redis-server for RedisStore's tests (they start their own on a free port), and
+# axe-core from npm for the accessibility checks.
+test-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; fi
+	@if [ ! -x /usr/bin/redis-server ]; then \
+		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q redis-server; fi
 	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
 		npm install --no-audit --no-fund --silent; fi
 
@@ -44,7 +48,7 @@ typecheck: install-test
 
 check: lint typecheck
 
-pytest: install-test browser-deps
+pytest: install-test test-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: check pytest

@@ -29,7 +29,7 @@ from flatpeak_connect.engine.models import (
 )
 from flatpeak_connect.engine.registry import RendererRegistry
 from flatpeak_connect.engine.spec import ProtocolPack, RouteSpec, available_versions, load_pack
-from flatpeak_connect.engine.store import MemoryStore, SessionStore, SQLiteStore
+from flatpeak_connect.engine.store import MemoryStore, RedisStore, SessionStore, SQLiteStore
 from flatpeak_connect.engine.transcript import TranscriptRecorder
 from flatpeak_connect.engine.transport import AiohttpTransport, ReplayTransport
 from flatpeak_connect.engine.typing import InputSource, RenderContext, Renderer, Transport
@@ -51,6 +51,7 @@ __all__ = [
     "OutcomeStatus",
     "Page",
     "ProtocolPack",
+    "RedisStore",
     "RenderContext",
     "Rendered",
     "Renderer",
@@ -94,6 +95,7 @@ for _public in (
     InputSource,
     MemoryStore,
     OutcomeStatus,
+    RedisStore,
     Renderer,
     RendererRegistry,
     ReplayTransport,

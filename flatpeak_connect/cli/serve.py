@@ -18,6 +18,7 @@ import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -30,7 +31,7 @@ from flatpeak_connect.engine.backend import (
 )
 from flatpeak_connect.engine.errors import BackendError
 from flatpeak_connect.engine.spec import available_versions
-from flatpeak_connect.engine.store import MemoryStore, SessionStore, SQLiteStore
+from flatpeak_connect.engine.store import MemoryStore, RedisStore, SessionStore, SQLiteStore
 from flatpeak_connect.simulator import DEMO_ACCOUNT_ID, DEMO_API_KEY, SimulatorServer
 from flatpeak_connect.web import RedactingAccessLogger, WebConfig, create_app
 
@@ -44,6 +45,7 @@ ENV_SECRET = "FLATPEAK_CONNECT_SECRET"  # noqa: S105 - the name of a variable, n
 
 DEFAULT_CONNECT_URL = "https://connect.flatpeak.com"
 PREFIX = "/connect/"
+STORE_FORMS = "memory, sqlite:PATH or redis://HOST[:PORT][/DB]"
 
 
 def register(subparsers: Any) -> None:
@@ -75,8 +77,12 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--store",
-        metavar="sqlite:PATH",
-        help="keep sessions in an SQLite file so a restart resumes them (default: in memory)",
+        metavar="STORE",
+        help=(
+            "where sessions are kept: sqlite:PATH (a file, so a restart resumes them) or "
+            "redis://HOST:PORT/DB (shared by several workers; needs flatpeak-connect[redis]); "
+            "default: in memory"
+        ),
     )
     parser.set_defaults(handler=run)
 
@@ -85,9 +91,32 @@ def _store(spec: str | None) -> SessionStore:
     if spec is None or spec == "memory":
         return MemoryStore()
     kind, _, path = spec.partition(":")
+    if kind in ("redis", "rediss"):
+        return RedisStore.from_url(_redis_url(spec))
     if kind != "sqlite" or not path:
-        raise ValueError(f"--store takes memory or sqlite:PATH, not {spec!r}")
+        raise ValueError(f"--store takes {STORE_FORMS}, not {spec!r}")
     return SQLiteStore(path)
+
+
+def _redis_url(spec: str) -> str:
+    """Check a ``--store redis://`` URL, so a typo is a usage error rather than a failing page."""
+    parts = urlsplit(spec)
+    # The URL may carry a password: say what is wrong without repeating it.
+    shown = f"{parts.scheme}://{parts.hostname or ''}..."
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        port = 0
+    database = parts.path.removeprefix("/")
+    if not spec.startswith(f"{parts.scheme}://") or not parts.hostname:
+        problem = "it names no host"
+    elif port == 0:
+        problem = "its port is not a number from 1 to 65535"
+    elif database and not database.isdigit():
+        problem = "its database is not a number"
+    else:
+        return spec
+    raise ValueError(f"--store {shown} is not a Redis URL: {problem} (use redis://HOST:PORT/DB)")
 
 
 def _secret(store_spec: str | None) -> bytes:
@@ -122,6 +151,8 @@ async def _serve(args: argparse.Namespace, store: SessionStore, secret: bytes) -
         if account and key:
             api = FlatPeakAPI(account, key, api_url or DEFAULT_BASE_URL)
             stack.push_async_callback(api.close)
+        if isinstance(store, RedisStore):
+            stack.push_async_callback(store.close)
         config = WebConfig(
             connect_url=connect_url or DEFAULT_CONNECT_URL,
             version=args.protocol,
@@ -174,9 +205,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         store = _store(args.store)
         secret = _secret(args.store)
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, ImportError) as error:
         print(f"flatpeak-connect serve: {error}", file=sys.stderr)
         return EXIT_USAGE
+    if isinstance(store, RedisStore) and not os.environ.get(ENV_SECRET):
+        print(
+            f"flatpeak-connect serve: {ENV_SECRET} is not set: forms are signed with a key of this "
+            "process only, so another worker (or a restart) refuses them. Set it on every worker.",
+            file=sys.stderr,
+        )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         asyncio.run(_serve(args, store, secret))

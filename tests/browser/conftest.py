@@ -48,7 +48,7 @@ def playwright() -> Iterator[Playwright]:
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Debian's Chromium, headless, shared by the browser tests of one module."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
+        pytest.fail(f"{CHROMIUM} is missing: run `make test-deps` (apt-get install chromium)")
     launched = playwright.chromium.launch(
         executable_path=CHROMIUM,
         headless=True,
@@ -60,9 +60,9 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    """axe-core's script (installed from npm by ``make browser-deps``)."""
+    """axe-core's script (installed from npm by ``make test-deps``)."""
     if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `make browser-deps` (npm install)")
+        pytest.fail(f"{AXE} is missing: run `make test-deps` (npm install)")
     return AXE.read_text(encoding="utf-8")
 
 

@@ -6,12 +6,14 @@ import os
 import re
 import stat
 import sys
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pexpect
 import pytest
+import redis
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -80,10 +82,55 @@ class TestServe:
     def test_a_bad_store_is_a_usage_error(self, spawn: list[pexpect.spawn]) -> None:
         """An unknown --store kind exits 2 with a message that says what is accepted."""
         child = pexpect.spawn(
-            COMMAND, ["serve", "--store", "redis:x"], env=_environment(), encoding="utf-8"
+            COMMAND, ["serve", "--store", "memcache:x"], env=_environment(), encoding="utf-8"
         )
         spawn.append(child)
-        child.expect("--store takes memory or sqlite:PATH")
+        child.expect(re.escape("--store takes memory, sqlite:PATH or redis://HOST[:PORT][/DB]"))
         child.expect(pexpect.EOF)
         child.close()
         assert child.exitstatus == 2
+
+    @pytest.mark.parametrize(
+        ("url", "problem"),
+        [
+            ("redis:x", "it names no host"),
+            ("redis://:s3cret-pass@/0", "it names no host"),
+            ("redis://127.0.0.1:99999/0", "its port is not a number"),
+            ("redis://127.0.0.1:6379/sessions", "its database is not a number"),
+        ],
+    )
+    def test_a_bad_redis_url_is_a_usage_error(
+        self, spawn: list[pexpect.spawn], url: str, problem: str
+    ) -> None:
+        """A malformed redis:// store exits 2 saying what is wrong, never echoing a password."""
+        child = pexpect.spawn(
+            COMMAND, ["serve", "--store", url], env=_environment(), encoding="utf-8"
+        )
+        spawn.append(child)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 2
+        assert "is not a Redis URL" in child.before
+        assert problem in child.before
+        assert "s3cret-pass" not in child.before
+
+    def test_a_redis_store_serves_and_keeps_the_session_in_redis(
+        self, spawn: list[pexpect.spawn], redis_url: str
+    ) -> None:
+        """--store redis://HOST:PORT/DB serves the flow and a started session lands in Redis."""
+        child, url = _serve(spawn, "--store", redis_url)
+        assert "FLATPEAK_CONNECT_SECRET is not set" in child.before
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with opener.open(url, timeout=10) as response:
+            landing = response.read().decode()
+        tokens = dict(re.findall(r'name="(fp_csrf|fp_form)" value="([^"]*)"', landing))
+        assert set(tokens) == {"fp_csrf", "fp_form"}
+        with opener.open(url + "start", urllib.parse.urlencode(tokens).encode(), 10) as response:
+            assert "What is the address of the property?" in response.read().decode()
+        with redis.Redis.from_url(redis_url) as client:
+            assert client.keys("flatpeak-connect:session:*")
+        child.sendintr()
+        child.expect("Stopped.")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0
