@@ -183,6 +183,7 @@ class TestRestart:
         stage.start_app("anode", store=SQLiteStore(database), port=port)
         customer.press("Continue")  # the form rendered by the app before its restart
         customer.choose("tariff_select", "Northgrid Economy 7")
+        customer.summary()  # the form post's navigation has landed before the reload
         page.reload()  # a reload after the restart shows the same page, nothing is sent
         customer.summary()
         customer.finish()
@@ -281,6 +282,8 @@ class TestEveryPageIsAccessible:
         customer.start(url)
         customer.give_address("GB")
         customer.choose("provider_select", "Brightwave Energy")
+        # The provider's sign-in page has loaded (the post has landed) before going back.
+        expect(page.get_by_role("button", name="Deny")).to_be_visible()
         page.goto(url)  # back at the app while the provider's sign-in is pending
         customer.on("session_redirect")
         page.get_by_role("link", name=re.compile("^Continue to sign in")).click()
