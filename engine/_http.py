@@ -1,4 +1,4 @@
-"""What the engine's two HTTP clients share: a caller-owned or self-owned aiohttp session."""
+"""What the engine's clients share: closing with ``async with``, and an aiohttp session."""
 
 from __future__ import annotations
 
@@ -10,16 +10,11 @@ if TYPE_CHECKING:
     from types import TracebackType
 
 
-class SessionOwner:
-    """Holds an aiohttp ``ClientSession``: the caller's if one was given, else its own.
+class AsyncClosing:
+    """Mixin: ``async with thing:`` closes ``thing`` on the way out (``await thing.close()``)."""
 
-    A caller's session is never closed here (the caller owns its connection pool); one created
-    here is created lazily, inside the running loop, and closed by :meth:`close`.
-    """
-
-    def __init__(self, session: aiohttp.ClientSession | None) -> None:
-        self._session = session
-        self._owns_session = session is None
+    async def close(self) -> None:
+        """Release what the object holds."""
 
     async def __aenter__(self) -> Self:
         return self
@@ -31,6 +26,18 @@ class SessionOwner:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+class SessionOwner(AsyncClosing):
+    """Holds an aiohttp ``ClientSession``: the caller's if one was given, else its own.
+
+    A caller's session is never closed here (the caller owns its connection pool); one created
+    here is created lazily, inside the running loop, and closed by :meth:`close`.
+    """
+
+    def __init__(self, session: aiohttp.ClientSession | None) -> None:
+        self._session = session
+        self._owns_session = session is None
 
     async def close(self) -> None:
         """Close the HTTP session if this object created it (a caller's is left open)."""

@@ -20,11 +20,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 
+from flatpeak_connect.engine._http import AsyncClosing
 from flatpeak_connect.engine.flow import SessionState
 
 if TYPE_CHECKING:
     import os
-    from types import TracebackType
 
     from redis.asyncio import Redis
 
@@ -146,7 +146,7 @@ class SQLiteStore:
             connection.execute("DELETE FROM sessions WHERE key = ?", (key,))
 
 
-class RedisStore:
+class RedisStore(AsyncClosing):
     """Keeps states in Redis, shared by every worker and host of a deployment.
 
     Each state is one Redis string (its JSON) under ``prefix + key``, written with an expiry:
@@ -223,17 +223,6 @@ class RedisStore:
     def __repr__(self) -> str:
         # Not the URL: it may carry a password.
         return f"<RedisStore prefix={self.prefix!r} ttl={self.ttl_seconds}>"
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def close(self) -> None:
         """Close the client if this store made it (``from_url``); a caller's client is left open."""
