@@ -7,108 +7,31 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from aiohttp import web
+from html_support import GB, WebVisitor, mount
 
-from flatpeak_connect.engine.backend import FlatPeakAPI
 from flatpeak_connect.engine.store import MemoryStore
 from flatpeak_connect.renderers.html import HtmlConfig, Theme
-from flatpeak_connect.simulator import SimulatorServer
-from flatpeak_connect.web import WebConfig, create_app
+from flatpeak_connect.web import WebConfig
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable
+    from collections.abc import Awaitable, Callable
 
-    from aiohttp import ClientResponse
+    from aiohttp import web
     from aiohttp.test_utils import TestClient
 
-    from flatpeak_connect.engine.flow import SessionState
+    from flatpeak_connect.engine.backend import FlatPeakAPI
+    from flatpeak_connect.simulator import SimulatorServer
 
     ClientFactory = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
-
-GB = {
-    "address_line1": "17 Orchard Row",
-    "city": "Millbrook",
-    "post_code": "MB4 7QT",
-    "country_code": "GB",
-}
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimulatorServer]:
-    """The simulator on a free port."""
-    async with SimulatorServer() as server:
-        yield server
-
-
-@pytest.fixture
-async def api(sim: SimulatorServer) -> AsyncIterator[FlatPeakAPI]:
-    """The back-end client, logged in to the simulator with its demo credentials."""
-    async with FlatPeakAPI(sim.account_id, sim.api_key, sim.url) as client:
-        yield client
-
-
-class Flow:
-    """A customer's browser, reduced to HTTP: the test client, the store, the last page."""
-
-    def __init__(self, client: TestClient[Any, Any], store: MemoryStore) -> None:
-        self.client = client
-        self.store = store
-        self.html = ""
-
-    @property
-    def session_id(self) -> str:
-        """The session cookie's value."""
-        cookie = self.client.session.cookie_jar.filter_cookies(self.client.make_url("/connect/"))
-        return cookie["fp_connect"].value
-
-    async def state(self) -> SessionState:
-        """The session's stored state."""
-        state = await self.store.get(self.session_id)
-        assert state is not None
-        return state
-
-    def tokens(self) -> dict[str, str]:
-        """The CSRF token and form id of the last page's main form."""
-        csrf = re.search(r'name="fp_csrf" value="([^"]*)"', self.html)
-        form = re.search(r'name="fp_form" value="([^"]*)"', self.html)
-        assert csrf is not None
-        assert form is not None
-        return {"fp_csrf": csrf.group(1), "fp_form": form.group(1)}
-
-    async def get(self, path: str = "/connect/") -> ClientResponse:
-        """GET a page (following redirects) and keep its HTML."""
-        response = await self.client.get(path)
-        self.html = await response.text()
-        return response
-
-    async def post(
-        self, form: dict[str, str], path: str = "/connect/", *, follow: bool = True
-    ) -> ClientResponse:
-        """POST a form, by default with the last page's tokens, and keep the HTML."""
-        response = await self.client.post(path, data=form, allow_redirects=follow)
-        if follow:
-            self.html = await response.text()
-        return response
-
-    async def start(self) -> None:
-        """Open the landing page and press Start now."""
-        await self.get()
-        await self.post(self.tokens(), "/connect/start")
-
-
-def _app(config: WebConfig) -> web.Application:
-    root = web.Application()
-    root.add_subapp("/connect/", create_app(config))
-    return root
 
 
 @pytest.fixture
 def make_flow(
     sim: SimulatorServer, api: FlatPeakAPI, aiohttp_client: ClientFactory
-) -> Callable[..., Awaitable[Flow]]:
+) -> Callable[..., Awaitable[WebVisitor]]:
     """Build a web app on the simulator (options override the config) and a client for it."""
 
-    async def make(**options: Any) -> Flow:
+    async def make(**options: Any) -> WebVisitor:
         store = MemoryStore()
         settings: dict[str, Any] = {
             "connect_url": sim.url + "/",
@@ -117,8 +40,8 @@ def make_flow(
             "api": api,
             **options,
         }
-        client = await aiohttp_client(_app(WebConfig(**settings)))
-        return Flow(client, store)
+        client = await aiohttp_client(mount(WebConfig(**settings)))
+        return WebVisitor(client, store)
 
     return make
 
@@ -127,7 +50,7 @@ class TestCsrf:
     """Every form carries a CSRF token bound to the session; a post without it changes nothing."""
 
     async def test_a_post_without_the_token_is_refused_and_changes_nothing(
-        self, make_flow: Callable[..., Awaitable[Flow]], sim: SimulatorServer
+        self, make_flow: Callable[..., Awaitable[WebVisitor]], sim: SimulatorServer
     ) -> None:
         """No token, an empty one, or another session's: 403, the state and Connect untouched."""
         flow = await make_flow()
@@ -152,7 +75,7 @@ class TestCsrf:
         assert sim.simulator.describe_session(token) == stack
 
     async def test_start_without_the_token_creates_no_session(
-        self, make_flow: Callable[..., Awaitable[Flow]]
+        self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """A forged Start is refused before any token is created."""
         flow = await make_flow()
@@ -162,7 +85,7 @@ class TestCsrf:
         assert len(flow.store) == 0
 
     async def test_a_post_with_no_session_cookie_is_refused(
-        self, make_flow: Callable[..., Awaitable[Flow]]
+        self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """Without the cookie there is no session to bind a token to: 403."""
         flow = await make_flow()
@@ -177,7 +100,7 @@ class TestDoubleSubmit:
     """The same form posted twice is sent to Connect once."""
 
     async def test_a_second_post_of_a_form_shows_the_current_page(
-        self, make_flow: Callable[..., Awaitable[Flow]]
+        self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """The replay is answered with the current page; Connect's history grows once."""
         flow = await make_flow()
@@ -194,7 +117,7 @@ class TestDoubleSubmit:
         assert "Who supplies your electricity?" in flow.html
 
     async def test_a_form_with_errors_is_a_new_form(
-        self, make_flow: Callable[..., Awaitable[Flow]]
+        self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """After an error the page's form id changes, so the failed post cannot be replayed."""
         flow = await make_flow()
@@ -210,7 +133,7 @@ class TestAnswers:
     """Answers are checked on the client first; what the customer typed survives an error."""
 
     async def test_a_typed_value_that_cannot_be_read_is_kept_as_typed(
-        self, make_flow: Callable[..., Awaitable[Flow]]
+        self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """A price of "abc" errs beside the field and the box still says "abc"."""
         flow = await make_flow()
@@ -228,7 +151,7 @@ class TestAnswers:
         assert state.history[-1] == "tariffs_summary"
 
     async def test_a_price_typed_in_pence_is_sent_in_pounds(
-        self, make_flow: Callable[..., Awaitable[Flow]]
+        self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """24.5 typed beside "p" goes to Connect as 0.245 and comes back on the summary as 24.5p."""
         flow = await make_flow()
@@ -244,7 +167,7 @@ class TestAnswers:
         assert "24.5p" in flow.html
 
     async def test_adding_a_period_sends_nothing_and_keeps_what_was_typed(
-        self, make_flow: Callable[..., Awaitable[Flow]]
+        self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """The add-a-period button re-renders with one more row, the typed rows kept."""
         flow = await make_flow()
@@ -264,7 +187,7 @@ class TestEnds:
     """How a session ends: the callback, the demo page, an expired token, a failure."""
 
     async def test_the_end_redirects_to_the_configured_callback_with_fp_cot(
-        self, make_flow: Callable[..., Awaitable[Flow]]
+        self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """With a callback URL, finishing exchanges the token and 303s there with fp_cot."""
         flow = await make_flow(callback_url="https://app.example/flatpeak/done?tab=energy")
@@ -281,7 +204,7 @@ class TestEnds:
         assert parse_qs(location.query) == {"tab": ["energy"], "fp_cot": [str(token)]}
 
     async def test_demo_mode_ends_on_a_page_with_the_ids(
-        self, make_flow: Callable[..., Awaitable[Flow]]
+        self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """Without a callback, the last page shows customer_id and location_id."""
         flow = await make_flow()
@@ -295,7 +218,7 @@ class TestEnds:
         assert re.search(r'id="location-id">loc_\w+<', flow.html)
 
     async def test_leaving_before_any_tariff_says_none_was_connected(
-        self, make_flow: Callable[..., Awaitable[Flow]]
+        self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """Back on the first page of anode ends the session; the demo page says so honestly."""
         flow = await make_flow()
@@ -306,7 +229,7 @@ class TestEnds:
         assert "Tariff connected" not in flow.html
 
     async def test_an_expired_token_says_so_and_offers_a_new_start(
-        self, make_flow: Callable[..., Awaitable[Flow]], sim: SimulatorServer
+        self, make_flow: Callable[..., Awaitable[WebVisitor]], sim: SimulatorServer
     ) -> None:
         """token_expired: a 410 page with a Start again form that works."""
         flow = await make_flow()
@@ -322,7 +245,7 @@ class TestEnds:
         assert (await flow.state()).token != token
 
     async def test_a_failure_shows_a_support_reference_and_keeps_the_answers(
-        self, make_flow: Callable[..., Awaitable[Flow]], sim: SimulatorServer
+        self, make_flow: Callable[..., Awaitable[WebVisitor]], sim: SimulatorServer
     ) -> None:
         """A 500 from Connect: an error page with a request id; the answer is kept to retry."""
         flow = await make_flow()
@@ -335,7 +258,7 @@ class TestEnds:
         assert 'value="17 Orchard Row"' in flow.html
 
     async def test_a_token_in_the_link_starts_and_leaves_the_address_bar(
-        self, make_flow: Callable[..., Awaitable[Flow]], api: FlatPeakAPI
+        self, make_flow: Callable[..., Awaitable[WebVisitor]], api: FlatPeakAPI
     ) -> None:
         """``?fp_cot=`` starts the session, then 303s to the app's own URL without the token."""
         flow = await make_flow()
@@ -350,7 +273,7 @@ class TestEnds:
         assert (await flow.state()).token == created.connect_token
 
     async def test_a_malformed_token_is_refused_before_it_reaches_connect(
-        self, make_flow: Callable[..., Awaitable[Flow]]
+        self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """A token with characters no token has gets a 400 page; no session is made."""
         flow = await make_flow()
@@ -364,7 +287,7 @@ class TestHeaders:
     """Security headers, the cookie, and the static files."""
 
     async def test_pages_carry_the_security_headers(
-        self, make_flow: Callable[..., Awaitable[Flow]]
+        self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """CSP without inline script, nosniff, no referrer, no caching, framing refused."""
         flow = await make_flow()
@@ -379,7 +302,7 @@ class TestHeaders:
         assert response.headers["Cache-Control"] == "no-store"
 
     async def test_frame_ancestors_come_from_configuration(
-        self, make_flow: Callable[..., Awaitable[Flow]]
+        self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """A host that embeds the flow names its origin; X-Frame-Options is then left out."""
         flow = await make_flow(frame_ancestors="'self' https://app.example")
@@ -392,7 +315,7 @@ class TestHeaders:
 
     @pytest.mark.parametrize("secure", [False, True])
     async def test_the_session_cookie_is_httponly_lax_and_secure_on_request(
-        self, make_flow: Callable[..., Awaitable[Flow]], secure: bool
+        self, make_flow: Callable[..., Awaitable[WebVisitor]], secure: bool
     ) -> None:
         """HttpOnly, SameSite=Lax, scoped to the mount path; Secure when configured."""
         flow = await make_flow(secure_cookie=secure)
@@ -404,7 +327,7 @@ class TestHeaders:
         assert ("Secure" in cookie) is secure
 
     async def test_static_files_and_the_theme_are_served(
-        self, make_flow: Callable[..., Awaitable[Flow]]
+        self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """The stylesheet and script as files; theme.css from configuration; nothing else."""
         theme = Theme(brand_colour="#00703c", font_family='"Inter", sans-serif')
@@ -420,7 +343,7 @@ class TestHeaders:
             assert (await flow.client.get(f"/connect/static/{name}")).status == 404
 
     async def test_a_return_with_someone_elses_token_does_not_touch_this_session(
-        self, make_flow: Callable[..., Awaitable[Flow]], api: FlatPeakAPI
+        self, make_flow: Callable[..., Awaitable[WebVisitor]], api: FlatPeakAPI
     ) -> None:
         """The return route resumes only the cookie's own session; another token starts anew."""
         flow = await make_flow()

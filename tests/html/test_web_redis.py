@@ -2,47 +2,28 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from aiohttp import web
+from html_support import GB, form_tokens, mount
 
-from flatpeak_connect.engine.backend import FlatPeakAPI
 from flatpeak_connect.engine.store import RedisStore
-from flatpeak_connect.simulator import SimulatorServer
-from flatpeak_connect.web import WebConfig, create_app
+from flatpeak_connect.web import WebConfig
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable
+    from collections.abc import Awaitable, Callable
 
+    from aiohttp import web
     from aiohttp.test_utils import TestClient
+
+    from flatpeak_connect.engine.backend import FlatPeakAPI
+    from flatpeak_connect.simulator import SimulatorServer
 
     ClientFactory = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
 
-GB = {
-    "address_line1": "17 Orchard Row",
-    "city": "Millbrook",
-    "post_code": "MB4 7QT",
-    "country_code": "GB",
-}
 SECRET = secrets.token_bytes(32)
 """The signing key every worker shares (FLATPEAK_CONNECT_SECRET in a deployment)."""
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimulatorServer]:
-    """The simulator on a free port."""
-    async with SimulatorServer() as server:
-        yield server
-
-
-@pytest.fixture
-async def api(sim: SimulatorServer) -> AsyncIterator[FlatPeakAPI]:
-    """The back-end client, logged in to the simulator with its demo credentials."""
-    async with FlatPeakAPI(sim.account_id, sim.api_key, sim.url) as client:
-        yield client
 
 
 @pytest.fixture
@@ -56,20 +37,11 @@ def worker(
         config = WebConfig(
             connect_url=sim.url + "/", version="anode", store=store, secret=SECRET, api=api
         )
-        root = web.Application()
-        root.add_subapp("/connect/", create_app(config))
+        root = mount(config)
         root.on_cleanup.append(lambda _app: store.close())
         return await aiohttp_client(root)
 
     return start
-
-
-def _tokens(html: str) -> dict[str, str]:
-    csrf = re.search(r'name="fp_csrf" value="([^"]*)"', html)
-    form = re.search(r'name="fp_form" value="([^"]*)"', html)
-    assert csrf is not None
-    assert form is not None
-    return {"fp_csrf": csrf.group(1), "fp_form": form.group(1)}
 
 
 class TestTwoWorkers:
@@ -81,7 +53,7 @@ class TestTwoWorkers:
         """Started on worker one, the page and its form are served and answered on worker two."""
         one, two = await worker(), await worker()
         landing = await (await one.get("/connect/")).text()
-        started = await one.post("/connect/start", data=_tokens(landing))
+        started = await one.post("/connect/start", data=form_tokens(landing))
         assert "What is the address of the property?" in await started.text()
         jar = one.session.cookie_jar.filter_cookies(one.make_url("/connect/"))
         session_id = jar["fp_connect"].value
@@ -89,7 +61,7 @@ class TestTwoWorkers:
 
         page = await (await two.get("/connect/")).text()
         assert "What is the address of the property?" in page
-        answered = await two.post("/connect/", data={**GB, **_tokens(page)})
+        answered = await two.post("/connect/", data={**GB, **form_tokens(page)})
         assert answered.status == 200
         async with RedisStore.from_url(redis_url) as store:
             state = await store.get(session_id)

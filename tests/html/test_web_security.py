@@ -10,108 +10,37 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from aiohttp import web
+from html_support import GB, WebVisitor, mount
 
-from flatpeak_connect.engine.backend import FlatPeakAPI
 from flatpeak_connect.engine.machine import SessionStatus
 from flatpeak_connect.engine.store import MemoryStore
 from flatpeak_connect.renderers.html import Theme, safe_url
-from flatpeak_connect.simulator import SimulatorServer
-from flatpeak_connect.web import WebConfig, create_app
+from flatpeak_connect.web import WebConfig
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable
+    from collections.abc import Awaitable, Callable
 
-    from aiohttp import ClientResponse
+    from aiohttp import web
     from aiohttp.test_utils import TestClient
 
-    from flatpeak_connect.engine.flow import SessionState
+    from flatpeak_connect.engine.backend import FlatPeakAPI
+    from flatpeak_connect.simulator import SimulatorServer
 
     ClientFactory = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
 
-GB = {
-    "address_line1": "17 Orchard Row",
-    "city": "Millbrook",
-    "post_code": "MB4 7QT",
-    "country_code": "GB",
-}
 COOKIE = "fp_connect"
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimulatorServer]:
-    """The simulator on a free port."""
-    async with SimulatorServer() as server:
-        yield server
-
-
-@pytest.fixture
-async def api(sim: SimulatorServer) -> AsyncIterator[FlatPeakAPI]:
-    """The back-end client, logged in to the simulator with its demo credentials."""
-    async with FlatPeakAPI(sim.account_id, sim.api_key, sim.url) as client:
-        yield client
-
-
-class Browser:
-    """A customer's browser reduced to HTTP: the test client, the store, the last page."""
-
-    def __init__(self, client: TestClient[Any, Any], store: MemoryStore) -> None:
-        self.client = client
-        self.store = store
-        self.html = ""
-
-    @property
-    def session_id(self) -> str:
-        """The session cookie's value."""
-        cookies = self.client.session.cookie_jar.filter_cookies(self.client.make_url("/connect/"))
-        return cookies[COOKIE].value
-
-    async def state(self) -> SessionState:
-        """The session's stored state."""
-        state = await self.store.get(self.session_id)
-        assert state is not None
-        return state
-
-    def tokens(self) -> dict[str, str]:
-        """The CSRF token and form id of the last page's main form."""
-        csrf = re.search(r'name="fp_csrf" value="([^"]*)"', self.html)
-        form = re.search(r'name="fp_form" value="([^"]*)"', self.html)
-        assert csrf is not None
-        assert form is not None
-        return {"fp_csrf": csrf.group(1), "fp_form": form.group(1)}
-
-    async def get(self, path: str = "/connect/") -> ClientResponse:
-        """GET a page (following redirects) and keep its HTML."""
-        response = await self.client.get(path)
-        self.html = await response.text()
-        return response
-
-    async def post(
-        self, form: dict[str, str], path: str = "/connect/", *, follow: bool = True
-    ) -> ClientResponse:
-        """POST a form and keep the HTML."""
-        response = await self.client.post(path, data=form, allow_redirects=follow)
-        self.html = await response.text()
-        return response
-
-    async def start(self) -> None:
-        """Open the landing page and press Start now."""
-        await self.get()
-        await self.post(self.tokens(), "/connect/start")
 
 
 @pytest.fixture
 def browser(
     sim: SimulatorServer, api: FlatPeakAPI, aiohttp_client: ClientFactory
-) -> Callable[[], Awaitable[Browser]]:
+) -> Callable[[], Awaitable[WebVisitor]]:
     """Build the web app (anode, demo mode) on the simulator and a browser for it."""
 
-    async def make() -> Browser:
+    async def make() -> WebVisitor:
         store = MemoryStore()
         config = WebConfig(connect_url=sim.url + "/", version="anode", store=store, api=api)
-        root = web.Application()
-        root.add_subapp("/connect/", create_app(config))
-        return Browser(await aiohttp_client(root), store)
+        return WebVisitor(await aiohttp_client(mount(config)), store)
 
     return make
 
@@ -120,7 +49,7 @@ class TestHostileTokens:
     """A CSRF token, form id or connect token that no browser would send is refused, not a 500."""
 
     async def test_a_non_ascii_csrf_token_is_refused_with_403(
-        self, browser: Callable[[], Awaitable[Browser]]
+        self, browser: Callable[[], Awaitable[WebVisitor]]
     ) -> None:
         """A CSRF token with a non-ASCII character gets the forbidden page, not a server error."""
         flow = await browser()
@@ -132,7 +61,7 @@ class TestHostileTokens:
             assert "Nothing was sent and nothing has changed" in flow.html
 
     async def test_a_non_ascii_form_id_shows_the_current_page(
-        self, browser: Callable[[], Awaitable[Browser]]
+        self, browser: Callable[[], Awaitable[WebVisitor]]
     ) -> None:
         """A form id with a non-ASCII character is a stale form: 303 to the page, nothing sent."""
         flow = await browser()
@@ -145,7 +74,7 @@ class TestHostileTokens:
         assert (await flow.state()).history == before.history
 
     async def test_a_non_ascii_token_on_the_return_route_is_refused_with_400(
-        self, browser: Callable[[], Awaitable[Browser]]
+        self, browser: Callable[[], Awaitable[WebVisitor]]
     ) -> None:
         """``./return?fp_cot=é`` with a live session gets the bad-token page; the session stays."""
         flow = await browser()
@@ -161,7 +90,7 @@ class TestSessionCookie:
     """The session id is always one the server made."""
 
     async def test_a_planted_cookie_never_becomes_a_session(
-        self, browser: Callable[[], Awaitable[Browser]]
+        self, browser: Callable[[], Awaitable[WebVisitor]]
     ) -> None:
         """Start now with an attacker-chosen cookie stores the session under a fresh id only."""
         flow = await browser()
@@ -174,7 +103,7 @@ class TestSessionCookie:
         assert (await flow.state()).history == ("postal_address_capture",)
 
     async def test_starting_from_a_link_rotates_the_session_id(
-        self, browser: Callable[[], Awaitable[Browser]], api: FlatPeakAPI
+        self, browser: Callable[[], Awaitable[WebVisitor]], api: FlatPeakAPI
     ) -> None:
         """``?fp_cot=`` never keeps the cookie the browser arrived with (a planted id included)."""
         flow = await browser()
@@ -194,7 +123,7 @@ class TestConnectFaults:
     @pytest.mark.parametrize("kind", ["drop", "malformed_json", "server_error"])
     async def test_a_lost_answer_keeps_what_was_typed(
         self,
-        browser: Callable[[], Awaitable[Browser]],
+        browser: Callable[[], Awaitable[WebVisitor]],
         sim: SimulatorServer,
         kind: str,
         caplog: pytest.LogCaptureFixture,
@@ -215,7 +144,7 @@ class TestConnectFaults:
         assert 'value="17 Orchard Row"' in flow.html
 
     async def test_a_broken_page_after_an_answer_is_not_a_dead_end(
-        self, browser: Callable[[], Awaitable[Browser]], sim: SimulatorServer
+        self, browser: Callable[[], Awaitable[WebVisitor]], sim: SimulatorServer
     ) -> None:
         """A page breaking its schema: an error page, then Try again asks Connect and goes on."""
         flow = await browser()
@@ -233,7 +162,7 @@ class TestHostileForms:
     """A posted form that no page drew is answered with a page, never a server error."""
 
     async def test_a_row_number_in_a_non_ascii_digit_is_ignored(
-        self, browser: Callable[[], Awaitable[Browser]]
+        self, browser: Callable[[], Awaitable[WebVisitor]]
     ) -> None:
         """``hours-²-cost`` (a digit to ``str.isdigit`` that ``int`` refuses) is not a 500."""
         flow = await browser()
