@@ -134,6 +134,16 @@ def _text(container: Mapping[str, Any], name: str, where: str) -> str:
     return value.strip()
 
 
+def _id(container: Mapping[str, Any], where: str) -> str:
+    """The ``id`` member of a chosen item, exactly as sent ("" when absent)."""
+    value = container.get("id")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _reject("data_json_invalid", f"{where}.id must be a string.")
+    return value
+
+
 class Conversation:
     """The Connect endpoint of one simulator: sessions of both versions, over one world.
 
@@ -542,12 +552,9 @@ class _Turn:
 
     def on_provider(self, data: dict[str, Any]) -> Reply:
         """``provider_select``: the chosen provider decides the path (DIRECT first)."""
-        chosen = _object(data.get("provider"), "provider")
-        provider_id = chosen.get("id")
-        if provider_id is None or provider_id == "":
+        provider_id = _id(_object(data.get("provider"), "provider"), "provider")
+        if not provider_id:
             raise _reject("provider_id_missing", "Choose your provider.")
-        if not isinstance(provider_id, str):
-            raise _reject("data_json_invalid", "provider.id must be a string.")
         provider = self.world.scenario.provider(provider_id)
         if provider is None:
             raise _reject("provider_not_found", f"There is no provider with the id {provider_id}.")
@@ -592,11 +599,9 @@ class _Turn:
 
     def on_tariff(self, data: dict[str, Any]) -> Reply:
         """``tariff_select``: a tariff of the chosen provider from the library."""
-        tariff_id = _object(data.get("tariff"), "tariff").get("id")
-        if tariff_id is None or tariff_id == "":
+        tariff_id = _id(_object(data.get("tariff"), "tariff"), "tariff")
+        if not tariff_id:
             raise _reject("tariff_id_missing", "Choose your tariff.")
-        if not isinstance(tariff_id, str):
-            raise _reject("data_json_invalid", "tariff.id must be a string.")
         tariff = self.world.scenario.tariff(tariff_id)
         if tariff is None:
             raise _reject("tariff_not_found", f"There is no tariff with the id {tariff_id}.")
