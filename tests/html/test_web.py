@@ -129,6 +129,21 @@ class TestDoubleSubmit:
         assert flow.tokens()["fp_form"] != form["fp_form"]
 
 
+VILLAGE_POWER = "prv_47b28be2c7ae7a86affbec1b"  # the default scenario's MANUAL supplier in GB
+
+
+async def _manual_structure(
+    make_flow: Callable[..., Awaitable[WebVisitor]], structure: str
+) -> WebVisitor:
+    """A customer who gave a GB address, chose a MANUAL supplier and the price ``structure``."""
+    flow = await make_flow()
+    await flow.start()
+    await flow.post({**GB, **flow.tokens()})
+    await flow.post({"provider": VILLAGE_POWER, **flow.tokens()})
+    await flow.post({"structure": structure, **flow.tokens()})
+    return flow
+
+
 class TestAnswers:
     """Answers are checked on the client first; what the customer typed survives an error."""
 
@@ -136,11 +151,7 @@ class TestAnswers:
         self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """A price of "abc" errs beside the field and the box still says "abc"."""
-        flow = await make_flow()
-        await flow.start()
-        await flow.post({**GB, **flow.tokens()})
-        await flow.post({"provider": "prv_47b28be2c7ae7a86affbec1b", **flow.tokens()})
-        await flow.post({"structure": "FIXED", **flow.tokens()})
+        flow = await _manual_structure(make_flow, "FIXED")
         assert "How much do you pay per kWh?" in flow.html
         response = await flow.post({"cost": "abc", **flow.tokens()})
         assert response.status == 200
@@ -154,11 +165,7 @@ class TestAnswers:
         self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """24.5 typed beside "p" goes to Connect as 0.245 and comes back on the summary as 24.5p."""
-        flow = await make_flow()
-        await flow.start()
-        await flow.post({**GB, **flow.tokens()})
-        await flow.post({"provider": "prv_47b28be2c7ae7a86affbec1b", **flow.tokens()})
-        await flow.post({"structure": "FIXED", **flow.tokens()})
+        flow = await _manual_structure(make_flow, "FIXED")
         assert "p per kWh" in flow.html
         await flow.post({"cost": "24.5", **flow.tokens()})
         state = await flow.state()
@@ -170,11 +177,7 @@ class TestAnswers:
         self, make_flow: Callable[..., Awaitable[WebVisitor]]
     ) -> None:
         """The add-a-period button re-renders with one more row, the typed rows kept."""
-        flow = await make_flow()
-        await flow.start()
-        await flow.post({**GB, **flow.tokens()})
-        await flow.post({"provider": "prv_47b28be2c7ae7a86affbec1b", **flow.tokens()})
-        await flow.post({"structure": "TIME_OF_DAY", **flow.tokens()})
+        flow = await _manual_structure(make_flow, "TIME_OF_DAY")
         history = (await flow.state()).history
         typed = {"hours-0-valid_from": "07:00", "hours-0-valid_to": "23:00", "hours-0-cost": "30"}
         await flow.post({**typed, "fp_add_row": "hours", **flow.tokens()})
